@@ -1,0 +1,7 @@
+import { buildPush } from "./build-push";
+import type { Command } from "./command";
+
+/** Every command of the CLI, by name. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  [buildPush.name, buildPush as unknown as Command],
+]);
