@@ -1,4 +1,3 @@
-import * as core from "@actions/core";
 import type { Command } from "./commands/command";
 import { describeError } from "./errors";
 import { killRunningChildren } from "./exec";
@@ -27,19 +26,17 @@ export async function runAction(command: Command): Promise<void> {
       return;
     }
     const raw: Record<string, string> = {};
-    for (const name of Object.keys(command.inputs.shape)) raw[name] = core.getInput(name);
+    for (const name of Object.keys(command.inputs.shape)) raw[name] = rt.getInput(name);
     const inputs = parseInputs(command.inputs, raw, actionInputName);
     await command.run(inputs, rt);
   } catch (error) {
     const { message, hint, exitCode } = describeError(error);
-    core.error(rt.secrets.redact(hint ? `${message}\nFix: ${hint}` : message), {
-      title: `${command.name} failed`,
-    });
+    rt.error(hint ? `${message}\nFix: ${hint}` : message, `${command.name} failed`);
     rt.appendSummary(`### ${command.name} failed\n\n${message}\n\n${hint ? `**Fix:** ${hint}\n` : ""}`);
     process.exitCode = exitCode;
   } finally {
     await rt
       .flushSummary()
-      .catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
+      .catch((error: unknown) => rt.warning(`Could not write the job summary: ${String(error)}`));
   }
 }

@@ -139,6 +139,14 @@ async function resolveSecrets(parsed: ParsedArgs, io: CliIo, rt: TerminalRuntime
   }
 }
 
+/** Flags by their names; a secret input by the ways the CLI accepts it. */
+function cliNaming(command: Command): (name: string) => string {
+  return (name) => {
+    const secret = command.secretInputs.find((s) => s.input === name);
+    return secret ? `the ${name} (--${name}-stdin, --${name}-command or $${secret.env})` : cliFlagName(name);
+  };
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function runCli(io: CliIo): Promise<number> {
   let json = io.argv.includes("--json");
@@ -157,7 +165,7 @@ export async function runCli(io: CliIo): Promise<number> {
     command = parsed.command;
     json = parsed.json;
     await resolveSecrets(parsed, io, rt);
-    const inputs = parseInputs(parsed.command.inputs, parsed.raw, cliFlagName);
+    const inputs = parseInputs(parsed.command.inputs, parsed.raw, cliNaming(parsed.command));
     try {
       await parsed.command.run(inputs, rt);
     } finally {

@@ -114,6 +114,7 @@ export const buildPush: Command<typeof buildPushInputs> = {
       registry: plan.registry,
       repository: plan.repository,
       username: plan.username,
+      ghcr: plan.registry === GHCR || inputs["check-github-token"] === "true",
     };
     const timings: Array<[string, number]> = [];
     const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
@@ -206,8 +207,7 @@ async function checkCredential(
   rt: Runtime,
 ): Promise<string[]> {
   const kind = tokenKind(inputs.password);
-  const ghcrLike = plan.registry === GHCR;
-  if (kind === "fine-grained-pat" && ghcrLike) {
+  if (kind === "fine-grained-pat" && ctx.ghcr) {
     throw badInput(
       'input "password" is a fine-grained personal access token (github_pat_…), and GHCR accepts only classic PATs.',
       "Create a classic PAT with write:packages (GitHub → Settings → Developer settings → Personal access tokens → Tokens (classic)) and store it as the secret GHCR_PAT and as the agent-secrets entry ghcr_pat.",
@@ -215,7 +215,7 @@ async function checkCredential(
   }
   const checked: string[] = [];
   const mode = inputs["check-github-token"];
-  if (mode === "true" || (mode === "auto" && ghcrLike)) {
+  if (mode === "true" || (mode === "auto" && plan.registry === GHCR)) {
     if (kind === "actions-token") {
       checked.push(
         "GitHub API: an Actions GITHUB_TOKEN (no user scopes to check); the registry probe decides",

@@ -27,9 +27,11 @@ export interface RegistryContext {
   registry: string;
   repository: string;
   username: string;
+  /** GitHub's registry (ghcr.io, or one the user said is GHCR-compatible): fixes name PATs and GHCR_PAT. */
+  ghcr: boolean;
 }
 
-const isGhcr = (ctx: RegistryContext) => ctx.registry === "ghcr.io";
+const isGhcr = (ctx: RegistryContext) => ctx.ghcr;
 
 export function renewPatHint(ctx: RegistryContext): string {
   if (!isGhcr(ctx)) return `Check the username and password for ${ctx.registry}, then run again.`;

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { classifyHttpStatus, classifyRegistryFailure } from "../../src/registry/classify";
 
-const ghcr = { registry: "ghcr.io", repository: "joelhooks/system-bus-worker", username: "joelhooks" };
-const other = { registry: "registry.example:5000", repository: "team/app", username: "ci" };
+const ghcr = {
+  registry: "ghcr.io",
+  repository: "joelhooks/system-bus-worker",
+  username: "joelhooks",
+  ghcr: true,
+};
+const other = { registry: "registry.example:5000", repository: "team/app", username: "ci", ghcr: false };
 
 describe("classifyRegistryFailure", () => {
   it.each([

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { judgeGitHubUser, parseGitHubExpiration } from "../../src/registry/github-token";
 
-const ctx = { registry: "ghcr.io", repository: "joelhooks/system-bus-worker", username: "joelhooks" };
+const ctx = {
+  registry: "ghcr.io",
+  repository: "joelhooks/system-bus-worker",
+  username: "joelhooks",
+  ghcr: true,
+};
 const now = new Date("2026-11-26T00:00:00Z");
 const answer = (status: number, headers: Record<string, string> = {}, body = '{"login":"joelhooks"}') => ({
   status,
