@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { badInput, failure } from "../errors";
@@ -126,6 +126,7 @@ export const buildPush: Command<typeof buildPushInputs> = {
       }
     };
 
+    await requireBuildFiles(plan);
     const credentialCheck = await timed("Credential check", () => checkCredential(inputs, plan, ctx, gh, rt));
 
     const configDir = await createPrivateDockerConfig({
@@ -156,6 +157,11 @@ export const buildPush: Command<typeof buildPushInputs> = {
             timeoutMs: BUILD_TIMEOUT_MS,
             ctx,
             what: "The image build",
+            otherwise: {
+              message:
+                "docker reported an error in the build itself (a Dockerfile step or the build context), not in the registry.",
+              hint: 'Read the build output above; fix the Dockerfile (input "file") or the build context (input "context"), then run again.',
+            },
           });
           if (builder !== "buildx" || !plan.push) return undefined;
           return digestFromMetadata(await readFile(metadataFile, "utf8").catch(() => ""));
@@ -258,6 +264,26 @@ async function pushTags(cli: DockerCli, plan: BuildPushPlan, ctx: RegistryContex
   if (digests.size !== 1)
     throw failure(`The tags of ${plan.image} were pushed with different digests: ${[...digests].join(", ")}`);
   return [...digests][0] as string;
+}
+
+/** A missing context or Dockerfile is bad input: said before any request or build. */
+async function requireBuildFiles(plan: BuildPushPlan): Promise<void> {
+  const context = await stat(plan.context).catch(() => undefined);
+  if (!context?.isDirectory()) {
+    throw badInput(
+      `input "context": ${plan.context} is not a directory.`,
+      "Give the build context directory, relative to the working directory.",
+    );
+  }
+  const file = plan.file ?? join(plan.context, "Dockerfile");
+  if (!(await stat(file).catch(() => undefined))?.isFile()) {
+    throw badInput(
+      `input "file": ${file} does not exist.`,
+      plan.file
+        ? "Give the Dockerfile's path."
+        : 'The context has no Dockerfile: give its path in the input "file".',
+    );
+  }
 }
 
 async function gitHead(cwd: string): Promise<string | undefined> {

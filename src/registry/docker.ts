@@ -56,16 +56,26 @@ export interface RetriedResult {
 export async function dockerWithRetry(
   cli: DockerCli,
   args: string[],
-  options: { timeoutMs: number; ctx: RegistryContext; what: string; policy?: RetryPolicy },
+  options: {
+    timeoutMs: number;
+    ctx: RegistryContext;
+    what: string;
+    policy?: RetryPolicy;
+    /** What to say when the output matches no known registry failure. */
+    otherwise?: Pick<Classification, "message" | "hint">;
+  },
 ): Promise<RetriedResult> {
   const policy = options.policy ?? DEFAULT_RETRY;
   for (let attempt = 1; ; attempt++) {
     const result = await docker(cli, args, options.timeoutMs);
     if (result.exitCode === 0) return { result, attempts: attempt };
     const said = `${result.stdout}\n${result.stderr}`;
+    const known = classifyRegistryFailure(said, options.ctx);
     const classification = result.timedOut
       ? timedOut(options.what, options.timeoutMs)
-      : classifyRegistryFailure(said, options.ctx);
+      : known.kind === "unknown" && options.otherwise
+        ? { ...known, ...options.otherwise }
+        : known;
     const delay = classification.retryable ? retryDelayMs(attempt + 1, policy) : undefined;
     if (delay === undefined) throw dockerFailure(options.what, classification, result, attempt);
     cli.log(

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commandExists, dockerEngine, skipWithout } from "../harness/docker";
 import { type FakeGitHub, startFakeGitHub } from "../harness/fake-github";
@@ -401,6 +402,47 @@ describe.skipIf(skip)("build-push against a real Docker engine and registry", ()
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("The Docker engine is not reachable");
     expect(result.stderr).toContain("colima");
+  });
+
+  it("tells a failing Dockerfile step from a registry failure, and does not retry it", async () => {
+    const ws = await makeWorkspace("badbuild");
+    await writeFile(join(ws.context, "Dockerfile"), "FROM scratch\nCOPY missing-file.txt /\n");
+    const result = await cli(ws, ["--image", "joelhooks/app", "--tags", "t1"], { GHCR_PAT: PAT.good });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("The image build failed: docker reported an error in the build itself");
+    expect(result.stderr).toContain("missing-file.txt");
+    expect(result.stderr).not.toContain("retrying");
+  });
+
+  it("rejects a missing context or Dockerfile with exit 2 before any request", async () => {
+    const ws = await makeWorkspace("nocontext");
+    const before = front.log.length;
+    const noContext = await runCli(
+      [
+        "build-push",
+        "--registry",
+        front.registry,
+        "--image",
+        "joelhooks/app",
+        "--tags",
+        "t1",
+        "--context",
+        join(ws.root, "nope"),
+      ],
+      {
+        env: { ...ws.env, GHCR_PAT: PAT.good },
+      },
+    );
+    expect(noContext.code).toBe(2);
+    expect(noContext.stderr).toContain('input "context"');
+    const noFile = await cli(
+      ws,
+      ["--image", "joelhooks/app", "--tags", "t1", "--file", join(ws.root, "Nope.Dockerfile")],
+      { GHCR_PAT: PAT.good },
+    );
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('input "file"');
+    expect(front.log.length).toBe(before);
   });
 
   it("never let a PAT into any output, argv or file of the runs above", async () => {

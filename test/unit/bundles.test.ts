@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COMMANDS } from "../../src/commands";
-import { actionBundle, ROOT, runActionStep, runCli } from "../harness/run";
+import { actionBundle, ROOT, runActionStep, runCli, runNode } from "../harness/run";
 
 const actions = readdirSync(join(ROOT, "actions")).filter((name) =>
   existsSync(join(ROOT, "actions", name, "action.yml")),
@@ -45,6 +45,14 @@ describe.each(actions)("the committed %s action", (name) => {
 });
 
 describe("the committed CLI bundle", () => {
+  it("is what the package's bin (npx joelclaw-k8s) runs", async () => {
+    const result = await runNode(join(ROOT, "bin", "joelclaw-k8s.js"), ["build-push", "--help"], {
+      env: { PATH: process.env.PATH },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("--password-stdin");
+  });
+
   it("prints usage", async () => {
     const result = await runCli(["--help"], { env: { PATH: process.env.PATH } });
     expect(result.code).toBe(0);
