@@ -53,7 +53,7 @@ export function execFile(
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: withoutSecrets(options.env ?? process.env, options.secrets),
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });
@@ -125,6 +125,15 @@ export function execFile(
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** The environment minus every variable holding a secret (INPUT_PASSWORD, GHCR_PAT, ...): children never need them. */
+export function withoutSecrets(env: NodeJS.ProcessEnv, secrets: SecretSet | undefined): NodeJS.ProcessEnv {
+  const values = secrets?.values() ?? [];
+  if (values.length === 0) return env;
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) => !values.some((secret) => value?.includes(secret))),
+  );
 }
 
 /** The last lines of a command's error output, for error messages. */

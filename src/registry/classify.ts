@@ -160,7 +160,7 @@ function describe(kind: FailureKind, ctx: RegistryContext): Omit<Classification,
       return {
         retryable: false,
         message: `The registry operation on ${ref} failed.`,
-        hint: "Read the registry's message below; if it is unclear, run again with the CLI's --verbose for every step.",
+        hint: "Read the registry's message below; a 4xx names what it refused, a 5xx means the registry itself is in trouble.",
       };
   }
 }

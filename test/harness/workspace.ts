@@ -31,7 +31,8 @@ export async function makeWorkspace(label: string): Promise<Workspace> {
     join(shims, "docker"),
     [
       "#!/bin/sh",
-      `printf '%s\\n' "$*" >> '${argvLog}'`,
+      `printf 'argv: %s\\n' "$*" >> '${argvLog}'`,
+      `env | sed 's/^/env: /' >> '${argvLog}'`,
       'if [ -n "$JOELCLAW_TEST_HANG_ON_BUILD" ] && [ "$1" = build ]; then sleep 300; fi',
       `exec '${realDocker}' "$@"`,
       "",

@@ -38,6 +38,21 @@ describe("execFile", () => {
     expect(result.stderr).toBe("err ***\n");
     expect(lines).toEqual(["got ***", "err ***"]);
   });
+  it("keeps variables holding a secret out of the child's environment", async () => {
+    const secrets = new SecretSet();
+    secrets.add("ghp_secretvalue");
+    const result = await execFile("sh", ["-c", 'echo "[$GHCR_PAT][$INPUT_PASSWORD][$KEEP]"'], {
+      env: {
+        PATH: process.env.PATH,
+        GHCR_PAT: "ghp_secretvalue",
+        INPUT_PASSWORD: "ghp_secretvalue",
+        KEEP: "yes",
+      },
+      secrets,
+    });
+    expect(result.stdout).toBe("[][][yes]\n");
+  });
+
   it("kills the whole process group on timeout", async () => {
     const result = await execFile("sh", ["-c", "sleep 30 & sleep 30"], { timeoutMs: 200 });
     expect(result.timedOut).toBe(true);
