@@ -14,6 +14,7 @@
 # Env:
 #   JOELCLAW_K8S_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/joelclaw-k8s)
 #   JOELCLAW_K8S_FORCE  1 = rebuild every component even if cached
+#   JOELCLAW_K8S_WARM_ONLY  1 = never build: exit 3 unless every binary is already cached
 #   GO                  go binary (default: go on PATH, else /usr/local/go/bin/go)
 #   GOTOOLCHAIN         default "local" (never switch toolchains behind our back)
 set -euo pipefail
@@ -56,6 +57,10 @@ if [[ ${force} != 1 ]] && have_all "${bin_dir}" "${ALL_BINS[@]}"; then
 fi
 
 # ---- cold path --------------------------------------------------------------
+if [[ ${JOELCLAW_K8S_WARM_ONLY:-0} == 1 ]]; then
+  log "not built yet (${bin_dir}); run: npm run k8s:build (about 20 min cold)"
+  exit 3
+fi
 GO=${GO:-}
 if [[ -z ${GO} ]]; then
   GO=$(command -v go || true)
@@ -68,7 +73,9 @@ export CGO_ENABLED=0
 mkdir -p "${comp_root}" "${work_root}" "${bin_root}"
 
 # One builder at a time per cache (a second concurrent run waits, then finds it warm).
+locked=0
 if command -v flock >/dev/null 2>&1; then
+  locked=1
   exec 9>"${cache_root}/.lock"
   if ! flock -n 9; then
     log "another build holds ${cache_root}/.lock; waiting"
@@ -86,6 +93,14 @@ cleanup() {
   for p in "${tmp_paths[@]+"${tmp_paths[@]}"}"; do rm -rf -- "${p}"; done
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Leftovers of an interrupted run (only safe while we hold the lock).
+if [[ ${locked} == 1 ]]; then
+  find "${comp_root}" "${bin_root}" -mindepth 1 -maxdepth 1 \( -name '.tmp-*' -o -name '.old-*' \) \
+    -exec rm -rf -- {} + 2>/dev/null || true
+fi
 
 log "go: $("${GO}" version) (GOTOOLCHAIN=${GOTOOLCHAIN})"
 log "cache: ${cache_root}"
@@ -239,6 +254,7 @@ ensure_component() {
   mkdir -p "${work}"
   tmp=$(mktemp -d "${comp_root}/.tmp-${name}-${version}.XXXXXX")
   tmp_paths+=("${tmp}")
+  chmod 755 "${tmp}"
   log "${name} ${version}: building $* (module dir ${work}); this can take a while"
   start=${SECONDS}
   set +e
@@ -269,6 +285,7 @@ ensure_component kwok "${KWOK_VERSION}" "${KWOK_BINS[@]}"
 # Assemble the combined bin dir (hard links; copy if the filesystem refuses), atomically.
 tmp=$(mktemp -d "${bin_root}/.tmp-bin.XXXXXX")
 tmp_paths+=("${tmp}")
+chmod 755 "${tmp}"
 link_into() {
   local src_dir=$1 b
   shift
