@@ -8,6 +8,11 @@ if [[ ! -d ${CLUSTER_DIR} ]]; then
   log "no cluster in ${CLUSTER_DIR}"
   exit 0
 fi
+# Helpers started beside the cluster (e.g. the sandbox's endpoints) first, then the components in reverse.
+for pidfile in "${PIDS}"/*.pid; do
+  name=$(basename "${pidfile}" .pid)
+  [[ -e ${pidfile} && " ${COMPONENTS[*]} " != *" ${name} "* ]] && stop_component "${name}"
+done
 for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_component "${COMPONENTS[i]}"; done
 rm -rf "${CLUSTER_DIR}"
 log "stopped; removed ${CLUSTER_DIR}"

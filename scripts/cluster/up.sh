@@ -92,7 +92,7 @@ cat >"${CMDS}/kube-scheduler" <<CMD
   --authentication-kubeconfig='${KUBECONFIG_FILE}' --authorization-kubeconfig='${KUBECONFIG_FILE}' \
   --bind-address=127.0.0.1 --secure-port=${SCHED_PORT} --leader-elect=false --v=0
 CMD
-sed "s#@SIM_BIN@#${here}/sim-bin#g; s#@LOG_FILE@#${here}/sim-container.log#g" "${here}/kwok.yaml" >"${CLUSTER_DIR}/kwok.yaml"
+sed "s#@SIM_BIN@#${here}/sim-bin#g; s#@LOG_FILE@#${here}/sim-container-log.cri#g" "${here}/kwok.yaml" >"${CLUSTER_DIR}/kwok.yaml"
 cat >"${CMDS}/kwok" <<CMD
 env PATH='${here}/sim-bin' '${BIN}/kwok' --kubeconfig='${KUBECONFIG_FILE}' --config='${CLUSTER_DIR}/kwok.yaml' \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
