@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { test } from "vitest";
 import { ROOT } from "./run";
 
 const execFile = promisify(execFileCb);
@@ -235,3 +236,22 @@ export const faults = {
     }
   },
 };
+
+/**
+ * `it` for tests on the local cluster: each test gets the cluster and a namespace of its own,
+ * deleted when the test ends.
+ */
+export const clusterTest = test.extend<{ cluster: Cluster; ns: string }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest fixtures take their dependencies by destructuring
+  cluster: async ({}, use) => {
+    await use(await startCluster());
+  },
+  ns: async ({ cluster }, use) => {
+    const ns = await testNamespace(cluster);
+    try {
+      await use(ns.name);
+    } finally {
+      await ns.remove();
+    }
+  },
+});

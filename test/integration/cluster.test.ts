@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import {
   binariesBuilt,
   type Cluster,
   faults,
   getJson,
-  startCluster,
-  testNamespace,
+  clusterTest as it,
   waitUntil,
 } from "../harness/cluster";
 import { skipWithout } from "../harness/docker";
@@ -22,20 +21,15 @@ type Pod = { metadata: { name: string; deletionTimestamp?: string }; status: Rec
 describe.skipIf(skip)(
   "the local control plane (real apiserver, controllers, scheduler; KWOK kubelet)",
   () => {
-    let cluster: Cluster;
-    let ns: { name: string; remove: () => Promise<void> };
-
-    beforeAll(async () => {
-      cluster = await startCluster();
-      ns = await testNamespace(cluster, "harness");
-    });
-    afterAll(async () => {
-      await ns?.remove();
-    });
-
-    const deploy = (name: string, image: string, extra: Record<string, unknown> = {}) =>
+    const deploy = (
+      cluster: Cluster,
+      ns: string,
+      name: string,
+      image: string,
+      extra: Record<string, unknown> = {},
+    ) =>
       cluster.kubectl(["apply", "-f", "-"], {
-        namespace: ns.name,
+        namespace: ns,
         input: JSON.stringify({
           apiVersion: "apps/v1",
           kind: "Deployment",
@@ -50,12 +44,14 @@ describe.skipIf(skip)(
           },
         }),
       });
-    const podsOf = async (app: string) =>
-      (await getJson<{ items: Pod[] }>(cluster, ["get", "pods", "-l", `app=${app}`], ns.name)).items;
+    const podsOf = async (cluster: Cluster, ns: string, app: string) =>
+      (await getJson<{ items: Pod[] }>(cluster, ["get", "pods", "-l", `app=${app}`], ns)).items;
     const waiting = (pod: Pod) =>
       pod.status.containerStatuses?.[0]?.state?.waiting?.reason as string | undefined;
 
-    it("has the joelclaw node shape: one Ready control-plane node, and flannel available", async () => {
+    it("has the joelclaw node shape: one Ready control-plane node, and flannel available", async ({
+      cluster,
+    }) => {
       const node = await getJson(cluster, ["get", "node", NODE]);
       expect(node.metadata.labels["node-role.kubernetes.io/control-plane"]).toBe("");
       expect(node.status.conditions.find((c: { type: string }) => c.type === "Ready").status).toBe("True");
@@ -67,22 +63,22 @@ describe.skipIf(skip)(
       expect(flannel.metadata.namespace).toBe("kube-system");
     });
 
-    it("rolls out a Deployment, and kubectl rollout status agrees", async () => {
-      await deploy("good", "registry.local/app:v1");
+    it("rolls out a Deployment, and kubectl rollout status agrees", async ({ cluster, ns }) => {
+      await deploy(cluster, ns, "good", "registry.local/app:v1");
       const out = await cluster.kubectl(["rollout", "status", "deployment/good", "--timeout=60s"], {
-        namespace: ns.name,
+        namespace: ns,
       });
       expect(out).toContain('deployment "good" successfully rolled out');
-      const d = await getJson(cluster, ["get", "deployment", "good"], ns.name);
+      const d = await getJson(cluster, ["get", "deployment", "good"], ns);
       expect(d.status.availableReplicas).toBe(1);
     });
 
-    it("crash-loops an image tagged crashloop*, with a rising restart count", async () => {
-      await deploy("crash", "registry.local/app:crashloop-1");
+    it("crash-loops an image tagged crashloop*, with a rising restart count", async ({ cluster, ns }) => {
+      await deploy(cluster, ns, "crash", "registry.local/app:crashloop-1");
       const first = await waitUntil(
         "CrashLoopBackOff",
         async () => {
-          const [pod] = await podsOf("crash");
+          const [pod] = await podsOf(cluster, ns, "crash");
           return pod && waiting(pod) === "CrashLoopBackOff" ? pod : false;
         },
         30_000,
@@ -93,21 +89,24 @@ describe.skipIf(skip)(
       await waitUntil(
         "a higher restart count",
         async () => {
-          const [pod] = await podsOf("crash");
+          const [pod] = await podsOf(cluster, ns, "crash");
           return (pod?.status.containerStatuses?.[0]?.restartCount ?? 0) > restarts;
         },
         30_000,
       );
     });
 
-    it("fails image pulls for pullfail*, keeps unready* Running but not Ready, and makes slow* Ready later", async () => {
-      await deploy("pull", "registry.local/app:pullfail");
-      await deploy("unready", "registry.local/app:unready");
-      await deploy("slow", "registry.local/app:slow");
+    it("fails image pulls for pullfail*, keeps unready* Running but not Ready, and makes slow* Ready later", async ({
+      cluster,
+      ns,
+    }) => {
+      await deploy(cluster, ns, "pull", "registry.local/app:pullfail");
+      await deploy(cluster, ns, "unready", "registry.local/app:unready");
+      await deploy(cluster, ns, "slow", "registry.local/app:slow");
       await waitUntil(
         "ImagePullBackOff",
         async () => {
-          const [pod] = await podsOf("pull");
+          const [pod] = await podsOf(cluster, ns, "pull");
           return (
             pod &&
             ["ErrImagePull", "ImagePullBackOff"].includes(waiting(pod) ?? "") &&
@@ -117,58 +116,67 @@ describe.skipIf(skip)(
         30_000,
       );
       const unready = await waitUntil("unready pod running", async () => {
-        const [pod] = await podsOf("unready");
+        const [pod] = await podsOf(cluster, ns, "unready");
         return pod?.status.phase === "Running" ? pod : false;
       });
       expect(unready.status.conditions.find((c: { type: string }) => c.type === "Ready").status).toBe(
         "False",
       );
       const slowRunning = await waitUntil("slow pod running", async () => {
-        const [pod] = await podsOf("slow");
+        const [pod] = await podsOf(cluster, ns, "slow");
         return pod?.status.phase === "Running" ? pod : false;
       });
       expect(slowRunning.status.conditions.find((c: { type: string }) => c.type === "Ready").status).toBe(
         "False",
       );
       await cluster.kubectl(["rollout", "status", "deployment/slow", "--timeout=60s"], {
-        namespace: ns.name,
+        namespace: ns,
       });
     });
 
-    it("applies the same faults to any image through the sim.joelclaw.dev/fault annotation", async () => {
-      await deploy("annotated", "registry.local/app:v1", {
+    it("applies the same faults to any image through the sim.joelclaw.dev/fault annotation", async ({
+      cluster,
+      ns,
+    }) => {
+      await deploy(cluster, ns, "annotated", "registry.local/app:v1", {
         annotations: { "sim.joelclaw.dev/fault": "pullfail" },
       });
       await waitUntil(
         "pull failure by annotation",
         async () => {
-          const [pod] = await podsOf("annotated");
+          const [pod] = await podsOf(cluster, ns, "annotated");
           return ["ErrImagePull", "ImagePullBackOff"].includes((pod && waiting(pod)) ?? "");
         },
         30_000,
       );
     });
 
-    it("serves kubectl exec (redis-cli ping → PONG) and kubectl logs for simulated pods", async () => {
-      await deploy("redis", "redis:7.4");
+    it("serves kubectl exec (redis-cli ping → PONG) and kubectl logs for simulated pods", async ({
+      cluster,
+      ns,
+    }) => {
+      await deploy(cluster, ns, "redis", "redis:7.4");
       await cluster.kubectl(["rollout", "status", "deployment/redis", "--timeout=60s"], {
-        namespace: ns.name,
+        namespace: ns,
       });
-      const [pod] = await podsOf("redis");
+      const [pod] = await podsOf(cluster, ns, "redis");
       expect(
         (
           await cluster.kubectl(["exec", pod?.metadata.name as string, "--", "redis-cli", "ping"], {
-            namespace: ns.name,
+            namespace: ns,
           })
         ).trim(),
       ).toBe("PONG");
-      expect(await cluster.kubectl(["logs", pod?.metadata.name as string], { namespace: ns.name })).toContain(
+      expect(await cluster.kubectl(["logs", pod?.metadata.name as string], { namespace: ns })).toContain(
         "sim: container started",
       );
     });
 
-    it("binds a StatefulSet's volumeClaimTemplate to a pre-made PV through the real PV controller", async () => {
-      const pv = `pv-${ns.name}`;
+    it("binds a StatefulSet's volumeClaimTemplate to a pre-made PV through the real PV controller", async ({
+      cluster,
+      ns,
+    }) => {
+      const pv = `pv-${ns}`;
       await cluster.kubectl(["apply", "-f", "-"], {
         input: JSON.stringify({
           apiVersion: "v1",
@@ -185,7 +193,7 @@ describe.skipIf(skip)(
       });
       try {
         await cluster.kubectl(["apply", "-f", "-"], {
-          namespace: ns.name,
+          namespace: ns,
           input: JSON.stringify({
             apiVersion: "apps/v1",
             kind: "StatefulSet",
@@ -213,19 +221,18 @@ describe.skipIf(skip)(
         });
         await waitUntil(
           "PVC bound",
-          async () =>
-            (await getJson(cluster, ["get", "pvc", "data-redis-0"], ns.name)).status.phase === "Bound",
+          async () => (await getJson(cluster, ["get", "pvc", "data-redis-0"], ns)).status.phase === "Bound",
         );
         expect((await getJson(cluster, ["get", "pv", pv])).status.phase).toBe("Bound");
         await cluster.kubectl(["rollout", "status", "statefulset/redis", "--timeout=60s"], {
-          namespace: ns.name,
+          namespace: ns,
         });
       } finally {
         await cluster.kubectl(["delete", "pv", pv, "--wait=false"]);
       }
     });
 
-    it("makes the node NotReady and back, and taints and cordons it", async () => {
+    it("makes the node NotReady and back, and taints and cordons it", async ({ cluster }) => {
       await faults.nodeNotReady(cluster, NODE);
       try {
         await waitUntil(
@@ -263,7 +270,10 @@ describe.skipIf(skip)(
       }
     });
 
-    it("crashes the flannel pods, emits flannel's subnet.env sandbox event, and marks pods lost", async () => {
+    it("crashes the flannel pods, emits flannel's subnet.env sandbox event, and marks pods lost", async ({
+      cluster,
+      ns,
+    }) => {
       await faults.crashFlannel(cluster);
       try {
         await waitUntil(
@@ -291,37 +301,39 @@ describe.skipIf(skip)(
         await faults.crashFlannel(cluster, false);
       }
 
-      await deploy("victim", "registry.local/app:v1");
+      await deploy(cluster, ns, "victim", "registry.local/app:v1");
       await cluster.kubectl(["rollout", "status", "deployment/victim", "--timeout=60s"], {
-        namespace: ns.name,
+        namespace: ns,
       });
-      const [victim] = await podsOf("victim");
-      await faults.flannelSandboxEvent(cluster, ns.name, victim?.metadata.name as string);
+      const [victim] = await podsOf(cluster, ns, "victim");
+      await faults.flannelSandboxEvent(cluster, ns, victim?.metadata.name as string);
       const events = await getJson<{ items: Array<{ reason: string; message: string }> }>(
         cluster,
         ["get", "events", "--field-selector", "reason=FailedCreatePodSandBox"],
-        ns.name,
+        ns,
       );
       expect(events.items[0]?.message).toMatch(/failed to load flannel 'subnet\.env'/);
 
-      await faults.markPodsLost(cluster, ns.name, "app=victim");
+      await faults.markPodsLost(cluster, ns, "app=victim");
       const lost = await waitUntil("a lost pod", async () =>
-        (await podsOf("victim")).find((p) => p.metadata.deletionTimestamp && p.status.reason === "NodeLost"),
+        (await podsOf(cluster, ns, "victim")).find(
+          (p) => p.metadata.deletionTimestamp && p.status.reason === "NodeLost",
+        ),
       );
-      const table = await cluster.kubectl(["get", "pod", lost.metadata.name], { namespace: ns.name });
+      const table = await cluster.kubectl(["get", "pod", lost.metadata.name], { namespace: ns });
       expect(table).toMatch(/Unknown/);
       await cluster.kubectl(["delete", "pod", lost.metadata.name, "--grace-period=0", "--force"], {
-        namespace: ns.name,
+        namespace: ns,
       });
     });
 
-    it("survives an API server restart", async () => {
+    it("survives an API server restart", async ({ cluster, ns }) => {
       await faults.component("restart", "kube-apiserver");
       const nodes = await cluster.kubectl(["get", "nodes"]);
       expect(nodes).toContain(NODE);
-      await deploy("after-restart", "registry.local/app:v2");
+      await deploy(cluster, ns, "after-restart", "registry.local/app:v2");
       await cluster.kubectl(["rollout", "status", "deployment/after-restart", "--timeout=60s"], {
-        namespace: ns.name,
+        namespace: ns,
       });
     });
   },
