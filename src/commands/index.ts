@@ -1,7 +1,9 @@
 import { buildPush } from "./build-push";
 import type { Command } from "./command";
+import { deploy } from "./deploy";
 
 /** Every command of the CLI, by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   [buildPush.name, buildPush as unknown as Command],
+  [deploy.name, deploy as unknown as Command],
 ]);

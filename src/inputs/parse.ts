@@ -80,3 +80,37 @@ export function choiceInput<const T extends readonly [string, ...string[]]>(
       return z.NEVER;
     });
 }
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+/** Milliseconds from "90s", "5m", "1m30s", "1h", "500ms" or a plain number of seconds. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const m = DURATION.exec(t);
+  if (!m || t === "") return undefined;
+  const [, h, min, s, ms] = m.map((x) => Number(x ?? 0));
+  return (((h ?? 0) * 60 + (min ?? 0)) * 60 + (s ?? 0)) * 1000 + (ms ?? 0);
+}
+
+/** A duration in milliseconds, within bounds. */
+export function durationInput(defaultValue: string, bounds: { minMs: number; maxMs: number }) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const ms = parseDuration(value ?? defaultValue);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: 'must be a duration such as "90s", "5m" or "1m30s"' });
+        return z.NEVER;
+      }
+      if (ms < bounds.minMs || ms > bounds.maxMs) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be between ${bounds.minMs / 1000} s and ${bounds.maxMs / 1000} s`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}

@@ -56,3 +56,28 @@ export function registryBaseUrl(registry: string): string {
 export function imageName(registry: string, repository: string): string {
   return `${registry}/${repository}`;
 }
+
+/** Why a full image reference (name[:tag][@sha256:…], as deploy takes it) is not valid, or undefined. */
+export function imageRefProblem(ref: string): string | undefined {
+  const [nameAndTag, digest, ...extra] = ref.split("@");
+  if (extra.length > 0 || nameAndTag === undefined || nameAndTag === "") return "is not an image reference";
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))
+    return `has an invalid digest "${digest}": expected sha256: and 64 hex digits`;
+  const slash = nameAndTag.lastIndexOf("/");
+  const colon = nameAndTag.lastIndexOf(":");
+  const name = colon > slash ? nameAndTag.slice(0, colon) : nameAndTag;
+  const tag = colon > slash ? nameAndTag.slice(colon + 1) : undefined;
+  if (tag !== undefined && tagProblem(tag)) return `has an invalid tag "${tag}"`;
+  const parts = name.split("/");
+  const first = parts[0] ?? "";
+  const host =
+    parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost")
+      ? parts.shift()
+      : undefined;
+  if (host !== undefined && registryProblem(host)) return `has an invalid registry "${host}"`;
+  if (parts.join("/") !== parts.join("/").toLowerCase())
+    return "must be lowercase (registries reject uppercase repository names)";
+  const bad = parts.find((part) => !REPOSITORY_COMPONENT.test(part));
+  if (bad !== undefined) return `has an invalid path component "${bad}"`;
+  return undefined;
+}
