@@ -197,9 +197,10 @@ export class KubeClient {
             newline = buffered.indexOf("\n");
           }
         });
+        // A killed API server may end the stream without "end": "close" covers every way it stops.
         res.on("end", () => resolve());
         res.on("error", () => resolve());
-        res.on("aborted", () => resolve());
+        res.on("close", () => resolve());
       });
       req.on("error", (error) => {
         if (signal.aborted) resolve();

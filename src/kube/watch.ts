@@ -75,6 +75,12 @@ export class ListWatch {
         await this.#client.watchOnce(
           path,
           (event) => {
+            if (failures > 0) {
+              this.#options.onNotice?.(
+                `the API server answers again; watch of ${this.#options.collection} resumed`,
+              );
+              failures = 0;
+            }
             if (event.type === "ERROR") {
               const code = (event.object as { code?: number }).code;
               throw new KubeApiError(code ?? 500, "WatchError", JSON.stringify(event.object));
