@@ -1,6 +1,6 @@
 // Rebuilds every committed bundle: each action's dist/index.js and the CLI's dist/cli/index.js.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;

@@ -21,7 +21,8 @@ const skip = skipWithout(
 );
 const NODE = "joelclaw-controlplane-1";
 
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: kubectl's JSON in assertions
+// biome-ignore lint/suspicious/noExplicitAny: kubectl's JSON in assertions
+type Json = Record<string, any>;
 
 async function deployCli(
   cluster: Cluster,
