@@ -113,6 +113,7 @@ export const deploy: Command<typeof deployInputs> = {
       };
       return await runDeploy(inputs, rt, client, ref, started);
     } finally {
+      rt.debug(`Kubernetes API requests made: ${client.requests}`);
       client.close();
     }
   },
