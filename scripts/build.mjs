@@ -9,15 +9,18 @@ const targets = readdirSync(join(root, "actions"))
   .map((name) => ({ entry: join("actions", name, "main.ts"), out: join("actions", name, "dist") }));
 targets.push({ entry: join("src", "cli-main.ts"), out: join("dist", "cli") });
 
+// Each bundle is built beside its dist/ and swapped in only when ncc succeeded: a failed build never
+// leaves a committed bundle deleted.
 for (const { entry, out } of targets) {
-  rmSync(join(root, out), { recursive: true, force: true });
+  const staging = join(root, `${out}.building`);
+  rmSync(staging, { recursive: true, force: true });
   execFileSync(
     join(root, "node_modules", ".bin", "ncc"),
     [
       "build",
       entry,
       "--out",
-      out,
+      staging,
       "--minify",
       "--no-source-map-register",
       "--license",
@@ -26,5 +29,7 @@ for (const { entry, out } of targets) {
     ],
     { cwd: root, stdio: "inherit" },
   );
+  rmSync(join(root, out), { recursive: true, force: true });
+  renameSync(staging, join(root, out));
   console.log(`built ${out}/index.js`);
 }
