@@ -25,18 +25,20 @@ source "${script_dir}/versions.env"
 : "${KUBERNETES_VERSION:?KUBERNETES_VERSION missing from versions.env}"
 : "${ETCD_VERSION:?ETCD_VERSION missing from versions.env}"
 : "${KWOK_VERSION:?KWOK_VERSION missing from versions.env}"
+: "${HELM_VERSION:?HELM_VERSION missing from versions.env}"
 
 cache_root=${JOELCLAW_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/joelclaw-k8s}
 comp_root=${cache_root}/components
 work_root=${cache_root}/work
 bin_root=${cache_root}/bin
-bin_dir=${bin_root}/k8s-${KUBERNETES_VERSION}-etcd-${ETCD_VERSION}-kwok-${KWOK_VERSION}
+bin_dir=${bin_root}/k8s-${KUBERNETES_VERSION}-etcd-${ETCD_VERSION}-kwok-${KWOK_VERSION}-helm-${HELM_VERSION}
 force=${JOELCLAW_K8S_FORCE:-0}
 
 KUBERNETES_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 ETCD_BINS=(etcd etcdctl)
 KWOK_BINS=(kwok)
-ALL_BINS=("${KUBERNETES_BINS[@]}" "${ETCD_BINS[@]}" "${KWOK_BINS[@]}")
+HELM_BINS=(helm)
+ALL_BINS=("${KUBERNETES_BINS[@]}" "${ETCD_BINS[@]}" "${KWOK_BINS[@]}" "${HELM_BINS[@]}")
 
 log() { printf '[k8s-build] %s\n' "$*" >&2; }
 die() { printf '[k8s-build] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -241,6 +243,25 @@ build_kwok() {
     -o "${out}/kwok" sigs.k8s.io/kwok/cmd/kwok
 }
 
+build_helm() {
+  local version=$1 work=$2 out=$3
+  cd "${work}"
+  start_module "${work}" helm
+  local meta gomod goversion
+  meta=$(mod_field "helm.sh/helm/v3@${version}" '{{.GoMod}}|{{.GoVersion}}')
+  IFS='|' read -r gomod goversion <<<"${meta}"
+  {
+    printf 'module joelclaw.local/k8s-build/helm\n\ngo %s\n\n' "${goversion}"
+    printf 'require helm.sh/helm/v3 %s\n' "${version}"
+    local r
+    r=$(translate_replaces "${version}" "${gomod}")
+    if [[ -n ${r} ]]; then printf '\nreplace (\n%s\n)\n' "${r}"; fi
+  } >go.mod
+  # Same stamping as helm's Makefile.
+  go_build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${version} -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+    -o "${out}/helm" helm.sh/helm/v3/cmd/helm
+}
+
 # ensure_component NAME VERSION BIN... : build into a temp dir, then rename into place.
 ensure_component() {
   local name=$1 version=$2
@@ -281,6 +302,7 @@ ensure_component() {
 ensure_component kubernetes "${KUBERNETES_VERSION}" "${KUBERNETES_BINS[@]}"
 ensure_component etcd "${ETCD_VERSION}" "${ETCD_BINS[@]}"
 ensure_component kwok "${KWOK_VERSION}" "${KWOK_BINS[@]}"
+ensure_component helm "${HELM_VERSION}" "${HELM_BINS[@]}"
 
 # Assemble the combined bin dir (hard links; copy if the filesystem refuses), atomically.
 tmp=$(mktemp -d "${bin_root}/.tmp-bin.XXXXXX")
@@ -296,9 +318,10 @@ link_into() {
 link_into "${comp_root}/kubernetes-${KUBERNETES_VERSION}" "${KUBERNETES_BINS[@]}"
 link_into "${comp_root}/etcd-${ETCD_VERSION}" "${ETCD_BINS[@]}"
 link_into "${comp_root}/kwok-${KWOK_VERSION}" "${KWOK_BINS[@]}"
+link_into "${comp_root}/helm-${HELM_VERSION}" "${HELM_BINS[@]}"
 {
-  printf 'KUBERNETES_VERSION=%s\nETCD_VERSION=%s\nKWOK_VERSION=%s\n' \
-    "${KUBERNETES_VERSION}" "${ETCD_VERSION}" "${KWOK_VERSION}"
+  printf 'KUBERNETES_VERSION=%s\nETCD_VERSION=%s\nKWOK_VERSION=%s\nHELM_VERSION=%s\n' \
+    "${KUBERNETES_VERSION}" "${ETCD_VERSION}" "${KWOK_VERSION}" "${HELM_VERSION}"
   printf '# built with %s\n' "$("${GO}" env GOVERSION)"
 } >"${tmp}/VERSIONS"
 if [[ -e ${bin_dir} ]]; then

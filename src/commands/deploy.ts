@@ -4,7 +4,9 @@ import { booleanInput, durationInput, listInput } from "../inputs/parse";
 import { applyManifests, type Manifest, RestMapper, readManifests } from "../kube/apply";
 import { KubeClient, type KubeObject } from "../kube/client";
 import { type Evidence, gatherEvidence } from "../kube/evidence";
+import { type HelmCli, helmRevision, helmRollback, helmUpgrade } from "../kube/helm";
 import { kubeconfigPath, loadKubeTarget } from "../kube/kubeconfig";
+import { applyPatches, readPatches } from "../kube/patches";
 import { explainFailure, FAILING_WAITING_REASONS } from "../kube/pods";
 import { unwatchableReason, type WorkloadKind } from "../kube/rollout";
 import { type TimelineEntry, type WaitResult, waitForRollout } from "../kube/wait";
@@ -88,6 +90,26 @@ export const deployInputs = z.object({
   "probe-timeout": durationInput("30s", { minMs: 1_000, maxMs: 600_000 }),
   "rollback-on-probe-failure": booleanInput(true),
   "change-cause": z.string().trim().optional(),
+  "helm-release": z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value))
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a Helm release name (lowercase letters, digits, -)",
+        });
+    }),
+  "helm-chart": z.string().trim().optional(),
+  "helm-version": z.string().trim().optional(),
+  "helm-values": listInput({ separators: "lines" }),
+  "helm-set": listInput({ separators: "lines" }).superRefine((items, ctx) => {
+    const bad = items.find((item) => !/^[^=\s]+=/.test(item));
+    if (bad !== undefined)
+      ctx.addIssue({ code: "custom", message: `each must be key=value on its own line; "${bad}" is not` });
+  }),
+  patches: z.string().trim().optional(),
 });
 
 export type DeployInputs = z.output<typeof deployInputs>;
@@ -101,17 +123,36 @@ export const deploy: Command<typeof deployInputs> = {
 
   async run(inputs, rt) {
     const started = Date.now();
-    if (!inputs.image && inputs.manifests.length === 0) {
-      throw badInput('Nothing to deploy: give input "image", input "manifests", or both.');
+    const helmRelease = inputs["helm-release"];
+    if (!inputs.image && inputs.manifests.length === 0 && !helmRelease) {
+      throw badInput('Nothing to deploy: give input "image", "manifests" or "helm-release".');
     }
-    const target = await loadKubeTarget(kubeconfigPath(inputs.kubeconfig, rt.env), inputs.context, rt.env);
+    if (helmRelease && !inputs["helm-chart"])
+      throw badInput(
+        'input "helm-chart" is required with input "helm-release".',
+        'e.g. "nerkho/bluesky-pds" or a chart directory.',
+      );
+    if (
+      !helmRelease &&
+      (inputs["helm-chart"] || inputs["helm-values"].length > 0 || inputs["helm-set"].length > 0)
+    ) {
+      throw badInput('input "helm-release" is required with the helm-* inputs.');
+    }
+    if (helmRelease && inputs.image) {
+      throw badInput(
+        'input "image" cannot be used with a Helm release: the chart owns the image.',
+        'Set it through "helm-set", e.g. image.tag=abc123.',
+      );
+    }
+    const kubeconfigFile = kubeconfigPath(inputs.kubeconfig, rt.env);
+    const target = await loadKubeTarget(kubeconfigFile, inputs.context, rt.env);
     const client = new KubeClient(target);
     try {
       const ref: WorkloadRef = {
         ...inputs.workload,
         namespace: inputs.namespace ?? target.namespace ?? "default",
       };
-      return await runDeploy(inputs, rt, client, ref, started);
+      return await runDeploy(inputs, rt, client, ref, started, kubeconfigFile);
     } finally {
       rt.debug(`Kubernetes API requests made: ${client.requests}`);
       client.close();
@@ -125,6 +166,7 @@ async function runDeploy(
   client: KubeClient,
   ref: WorkloadRef,
   started: number,
+  kubeconfigFile: string,
 ): Promise<void> {
   const timeline: TimelineEntry[] = [];
   const note = (text: string) => {
@@ -136,6 +178,16 @@ async function runDeploy(
   const manifests: Manifest[] = await readManifests(inputs.manifests);
   const mapper = new RestMapper(client);
   const paths = await Promise.all(manifests.map((m) => mapper.pathOf(m, ref.namespace)));
+  const patches = await readPatches(inputs.patches);
+  const release = inputs["helm-release"];
+  const helmCli: HelmCli = {
+    kubeconfig: kubeconfigFile,
+    context: client.target.context,
+    namespace: ref.namespace,
+    env: rt.env,
+    secrets: rt.secrets,
+    log: (line) => rt.info(line),
+  };
   const before = await getWorkload(client, ref).catch((error: Error) => {
     throw failure(
       `Cannot reach the Kubernetes API at ${client.target.server} (context ${client.target.context}): ${error.message}`,
@@ -143,7 +195,7 @@ async function runDeploy(
     );
   });
   const inManifests = paths.includes(workloadPath(ref));
-  if (!before && !inManifests) {
+  if (!before && !inManifests && !release) {
     throw badInput(
       `input "workload": ${describeRef(ref)} does not exist.`,
       'Check the name and the input "namespace"; or include its manifest in "manifests" to create it.',
@@ -183,6 +235,28 @@ async function runDeploy(
     current = await getWorkload(client, ref);
     if (!current) throw failure(`${describeRef(ref)} is missing after applying the manifests.`);
   }
+  let helmPrevious: number | undefined;
+  if (release) {
+    helmPrevious = await helmRevision(helmCli, release);
+    await rt.group(`helm upgrade --install ${release} ${inputs["helm-chart"]}`, () =>
+      helmUpgrade(helmCli, release, {
+        chart: inputs["helm-chart"] as string,
+        version: inputs["helm-version"],
+        values: inputs["helm-values"],
+        set: inputs["helm-set"],
+      }),
+    );
+    note(
+      `helm release ${release} upgraded${helmPrevious ? ` from revision ${helmPrevious}` : " (first install)"}`,
+    );
+    current = await getWorkload(client, ref);
+    if (!current)
+      throw failure(
+        `The chart ${inputs["helm-chart"]} did not create ${describeRef(ref)}.`,
+        'Check the input "workload" against what the chart renders (helm template).',
+      );
+  }
+  if (patches.length > 0) await applyPatches(client, patches, ref.namespace, note);
   if (!current) throw failure(`${describeRef(ref)} disappeared during the deploy.`);
   if (inputs.image) {
     const container = chooseContainer(current, ref, inputs.container);
@@ -193,6 +267,24 @@ async function runDeploy(
       );
     }
   }
+
+  // How the previous version comes back: Helm's own rollback (then the patches again), or the template.
+  const restoreBy = async (why: string): Promise<number> => {
+    if (release && helmPrevious !== undefined) {
+      await helmRollback(helmCli, release, helmPrevious);
+      note(`helm rollback ${release} ${helmPrevious}`);
+      if (patches.length > 0) await applyPatches(client, patches, ref.namespace, note);
+      return (await getWorkload(client, ref))?.metadata.generation ?? 0;
+    }
+    const restored = await restoreTemplate(
+      client,
+      ref,
+      beforeTemplate,
+      `joelclaw-k8s rollback: ${why}`.slice(0, 500),
+    );
+    return restored.metadata.generation ?? 0;
+  };
+  const canRollBack = Boolean(beforeTemplate) && (!release || helmPrevious !== undefined);
 
   const generation = current.metadata.generation ?? 0;
   const changed = !before || (before.metadata.generation ?? 0) !== generation;
@@ -237,7 +329,7 @@ async function runDeploy(
       rt.appendSummary(summary(ref, "succeeded", wait.message, previousImage, image, timeline, started));
       return;
     }
-    if (!inputs["rollback-on-probe-failure"] || !inputs.rollback || !beforeTemplate) {
+    if (!inputs["rollback-on-probe-failure"] || !inputs.rollback || !canRollBack) {
       outputs("failed", probe);
       rt.appendSummary(summary(ref, "failed", probe, previousImage, image, timeline, started));
       throw failure(
@@ -245,7 +337,7 @@ async function runDeploy(
         "The release is live but unhealthy; roll back or fix forward.",
       );
     }
-    await rollBack(client, ref, beforeTemplate, `health probe failed: ${probe}`, inputs, rt, note);
+    await rollBack(client, ref, beforeTemplate, `health probe failed: ${probe}`, inputs, rt, note, restoreBy);
     outputs("rolled-back", `health probe failed: ${probe}`, wait.revision);
     rt.appendSummary(
       summary(ref, "rolled-back", `health probe failed: ${probe}`, previousImage, image, timeline, started),
@@ -270,17 +362,17 @@ async function runDeploy(
     rt.info(`Last log lines of container ${wait.failure?.container}:\n  ${evidence.logs.join("\n  ")}`);
 
   const reason = wait.outcome === "timeout" ? `timeout: ${explained.cause}` : explained.cause;
-  if (!inputs.rollback || !beforeTemplate) {
+  if (!inputs.rollback || !canRollBack) {
     outputs("failed", reason, wait.revision);
     rt.appendSummary(
       summary(ref, "failed", reason, previousImage, image, timeline, started, evidence, explained.hint),
     );
     throw failure(
       `${describeRef(ref)} failed to roll out: ${explained.cause}`,
-      `${explained.hint}${!beforeTemplate ? " (There was no previous version to roll back to.)" : " (Rollback is off.)"}`,
+      `${explained.hint}${!canRollBack ? " (There was no previous version to roll back to.)" : " (Rollback is off.)"}`,
     );
   }
-  await rollBack(client, ref, beforeTemplate, reason, inputs, rt, note);
+  await rollBack(client, ref, beforeTemplate, reason, inputs, rt, note, restoreBy);
   outputs("rolled-back", reason, wait.revision);
   rt.appendSummary(
     summary(ref, "rolled-back", reason, previousImage, image, timeline, started, evidence, explained.hint),
@@ -300,16 +392,11 @@ async function rollBack(
   inputs: DeployInputs,
   rt: Runtime,
   note: (text: string) => void,
+  restore: (why: string) => Promise<number>,
 ): Promise<void> {
   await rt.group(`Roll back ${ref.kind}/${ref.name}`, async () => {
     note(`rolling back: ${why}`);
-    const restored = await restoreTemplate(
-      client,
-      ref,
-      beforeTemplate,
-      `joelclaw-k8s rollback: ${why}`.slice(0, 500),
-    );
-    const generation = restored.metadata.generation ?? 0;
+    const generation = await restore(why);
     if (ref.kind === "statefulset") await deleteStuckStatefulSetPods(client, ref, generation, note);
     const wait: WaitResult = await waitForRollout({
       client,

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect } from "vitest";
 import {
   binariesBuilt,
@@ -13,7 +13,7 @@ import {
   waitUntil,
 } from "../harness/cluster";
 import { skipWithout } from "../harness/docker";
-import { type ProcessResult, runCli } from "../harness/run";
+import { type ProcessResult, ROOT, runCli } from "../harness/run";
 
 const skip = skipWithout(
   "the local control plane (npm run k8s:build)",
@@ -33,7 +33,8 @@ async function deployCli(
   const result = await runCli(
     ["deploy", "--kubeconfig", cluster.kubeconfig, "--namespace", ns, "--json", ...args],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      // helm is built beside kubectl (scripts/k8s); the runner's PATH would have it from Homebrew.
+      env: { PATH: `${dirname(cluster.kubectlPath)}:${process.env.PATH}`, HOME: process.env.HOME, ...env },
     },
   );
   let doc: Json = {};
@@ -314,6 +315,51 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
     } finally {
       server.close();
     }
+  });
+
+  it("upgrades a Helm release, re-applies the PDS NodePort patch idempotently, and rolls back with helm rollback", async ({
+    cluster,
+    ns,
+  }) => {
+    const chart = join(ROOT, "test", "fixtures", "charts", "pds");
+    const patches = join(ROOT, "test", "fixtures", "pds-patches.yaml");
+    const release = (tag: string) => [
+      "--workload",
+      "deployment/bluesky-pds",
+      "--helm-release",
+      "bluesky-pds",
+      "--helm-chart",
+      chart,
+      "--helm-set",
+      `image.tag=${tag}`,
+      "--patches",
+      patches,
+    ];
+    const nodePort = async () =>
+      (await getJson(cluster, ["get", "service/bluesky-pds"], ns)).spec.ports[0].nodePort;
+
+    const install = await deployCli(cluster, ns, release("0.4"));
+    expect(install.stderr).toContain("first install");
+    expect(install.code).toBe(0);
+    expect(await nodePort()).toBe(3000);
+
+    const upgrade = await deployCli(cluster, ns, release("0.4.1"));
+    expect(upgrade.code).toBe(0);
+    expect(upgrade.doc.outputs.image).toBe("ghcr.io/bluesky-social/pds:0.4.1");
+    expect(await nodePort()).toBe(3000);
+
+    const again = await deployCli(cluster, ns, release("0.4.1"));
+    expect(again.code).toBe(0);
+    expect(again.doc.outputs.reason).toContain("nothing changed");
+    expect(await nodePort()).toBe(3000);
+
+    const before = await template(cluster, ns, "deployment/bluesky-pds");
+    const bad = await deployCli(cluster, ns, release("crashloop"));
+    expect(bad.code).toBe(1);
+    expect(bad.doc.error.message).toMatch(/crashes on start/);
+    expect(bad.stderr).toMatch(/helm rollback bluesky-pds \d+/);
+    expect(await template(cluster, ns, "deployment/bluesky-pds")).toBe(before);
+    expect(await nodePort()).toBe(3000);
   });
 
   it("refuses a paused Deployment instead of waiting forever", async ({ cluster, ns }) => {
