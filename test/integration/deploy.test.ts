@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -322,7 +322,17 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
     ns,
   }) => {
     const chart = join(ROOT, "test", "fixtures", "charts", "pds");
-    const patches = join(ROOT, "test", "fixtures", "pds-patches.yaml");
+    // NodePorts are cluster-wide, so this test's pair is its own: the chart's (wrong) default, and the
+    // patch that puts the right one back, as the PDS patch puts 3000 back over 9627.
+    const wanted = 20_000 + Math.floor(Math.random() * 5_000);
+    const patches = join(await mkdtemp(join(tmpdir(), "patches-")), "pds-patches.yaml");
+    await writeFile(
+      patches,
+      (await readFile(join(ROOT, "test", "fixtures", "pds-patches.yaml"), "utf8")).replace(
+        "value: 3000",
+        `value: ${wanted}`,
+      ),
+    );
     const release = (tag: string) => [
       "--workload",
       "deployment/bluesky-pds",
@@ -331,7 +341,7 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
       "--helm-chart",
       chart,
       "--helm-set",
-      `image.tag=${tag}`,
+      `image.tag=${tag}\nservice.nodePort=${wanted + 5_000}`,
       "--patches",
       patches,
     ];
@@ -341,17 +351,17 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
     const install = await deployCli(cluster, ns, release("0.4"));
     expect(install.stderr).toContain("first install");
     expect(install.code).toBe(0);
-    expect(await nodePort()).toBe(3000);
+    expect(await nodePort()).toBe(wanted);
 
     const upgrade = await deployCli(cluster, ns, release("0.4.1"));
     expect(upgrade.code).toBe(0);
     expect(upgrade.doc.outputs.image).toBe("ghcr.io/bluesky-social/pds:0.4.1");
-    expect(await nodePort()).toBe(3000);
+    expect(await nodePort()).toBe(wanted);
 
     const again = await deployCli(cluster, ns, release("0.4.1"));
     expect(again.code).toBe(0);
     expect(again.doc.outputs.reason).toContain("nothing changed");
-    expect(await nodePort()).toBe(3000);
+    expect(await nodePort()).toBe(wanted);
 
     const before = await template(cluster, ns, "deployment/bluesky-pds");
     const bad = await deployCli(cluster, ns, release("crashloop"));
@@ -359,7 +369,7 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
     expect(bad.doc.error.message).toMatch(/crashes on start/);
     expect(bad.stderr).toMatch(/helm rollback bluesky-pds \d+/);
     expect(await template(cluster, ns, "deployment/bluesky-pds")).toBe(before);
-    expect(await nodePort()).toBe(3000);
+    expect(await nodePort()).toBe(wanted);
   });
 
   it("refuses a paused Deployment instead of waiting forever", async ({ cluster, ns }) => {
