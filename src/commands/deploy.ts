@@ -21,6 +21,7 @@ import {
   workloadPath,
 } from "../kube/workload";
 import { probeHttp } from "../probes/http";
+import { parseCommand, probePodCommand } from "../probes/pod-command";
 import { imageRefProblem } from "../registry/reference";
 import { readGitHubContext } from "../runtime/github-context";
 import type { Runtime } from "../runtime/runtime";
@@ -88,6 +89,30 @@ export const deployInputs = z.object({
     }),
   "probe-body": z.string().optional(),
   "probe-timeout": durationInput("30s", { minMs: 1_000, maxMs: 600_000 }),
+  "probe-command": z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const command = parseCommand(value);
+      if (!command) {
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be a command such as "redis-cli ping" or a JSON array',
+        });
+        return z.NEVER;
+      }
+      return command;
+    }),
+  "probe-image": z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? undefined : imageRefProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  "probe-output": z.string().optional(),
   "rollback-on-probe-failure": booleanInput(true),
   "change-cause": z.string().trim().optional(),
   "helm-release": z
@@ -323,7 +348,7 @@ async function runDeploy(
 
   if (wait.outcome === "done") {
     note(`rolled out in ${(wait.durationMs / 1000).toFixed(1)} s`);
-    const probe = await probeAfterRollout(inputs, rt, note);
+    const probe = await probeAfterRollout(inputs, rt, note, client, ref, image);
     if (probe === undefined) {
       outputs("succeeded", wait.message, wait.revision);
       rt.appendSummary(summary(ref, "succeeded", wait.message, previousImage, image, timeline, started));
@@ -467,28 +492,47 @@ async function probeAfterRollout(
   inputs: DeployInputs,
   rt: Runtime,
   note: (t: string) => void,
+  client: KubeClient,
+  ref: WorkloadRef,
+  image: string,
 ): Promise<string | undefined> {
   const url = inputs["probe-url"];
-  if (!url) return undefined;
-  const deadline = Date.now() + inputs["probe-timeout"];
-  let last = "";
-  while (Date.now() < deadline) {
-    const outcome = await probeHttp({
-      url,
-      status: inputs["probe-status"],
-      bodyContains: inputs["probe-body"],
-      timeoutMs: 5_000,
-    });
-    if (outcome.ok) {
-      note(`health probe ok: ${outcome.detail}`);
-      return undefined;
+  if (url) {
+    const deadline = Date.now() + inputs["probe-timeout"];
+    let last = "";
+    for (;;) {
+      const outcome = await probeHttp({
+        url,
+        status: inputs["probe-status"],
+        bodyContains: inputs["probe-body"],
+        timeoutMs: 5_000,
+      });
+      if (outcome.ok) {
+        note(`health probe ok: ${outcome.detail}`);
+        break;
+      }
+      if (outcome.detail !== last) rt.info(`health probe: ${outcome.detail}; retrying`);
+      last = outcome.detail;
+      if (Date.now() >= deadline) {
+        note(`health probe failed: ${last}`);
+        return last;
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
     }
-    if (outcome.detail !== last) rt.info(`health probe: ${outcome.detail}; retrying`);
-    last = outcome.detail;
-    await new Promise((r) => setTimeout(r, 1_000));
   }
-  note(`health probe failed: ${last}`);
-  return last;
+  const command = inputs["probe-command"];
+  if (command) {
+    const outcome = await probePodCommand(client, {
+      namespace: ref.namespace,
+      image: inputs["probe-image"] ?? image,
+      command,
+      expectOutput: inputs["probe-output"],
+      timeoutMs: inputs["probe-timeout"],
+    });
+    note(`health probe ${outcome.ok ? "ok" : "failed"}: ${outcome.detail}`);
+    if (!outcome.ok) return outcome.detail;
+  }
+  return undefined;
 }
 
 function firstImage(obj: KubeObject | undefined): string | undefined {
