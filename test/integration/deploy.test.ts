@@ -372,14 +372,35 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
     expect(await nodePort()).toBe(wanted);
   });
 
-  it("probes with a command in a new pod after the rollout, and rolls back when its output is wrong", async ({ cluster, ns }) => {
+  it("probes with a command in a new pod after the rollout, and rolls back when its output is wrong", async ({
+    cluster,
+    ns,
+  }) => {
     await create(cluster, ns, workloadManifest("Deployment", "cache", "redis:7.4"));
     // A simulated pod prints the harness's container log (scripts/cluster/sim-container-log.cri).
-    const ok = await deployCli(cluster, ns, ["--workload", "deployment/cache", "--image", "redis:7.4.1", "--probe-command", "redis-cli ping", "--probe-output", "sim: listening"]);
+    const ok = await deployCli(cluster, ns, [
+      "--workload",
+      "deployment/cache",
+      "--image",
+      "redis:7.4.1",
+      "--probe-command",
+      "redis-cli ping",
+      "--probe-output",
+      "sim: listening",
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toContain("`redis-cli ping` in a new redis:7.4.1 pod succeeded");
     const before = await template(cluster, ns, "deployment/cache");
-    const bad = await deployCli(cluster, ns, ["--workload", "deployment/cache", "--image", "redis:7.4.2", "--probe-command", '["redis-cli","ping"]', "--probe-output", "PONG-NEVER"]);
+    const bad = await deployCli(cluster, ns, [
+      "--workload",
+      "deployment/cache",
+      "--image",
+      "redis:7.4.2",
+      "--probe-command",
+      '["redis-cli","ping"]',
+      "--probe-output",
+      "PONG-NEVER",
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.doc.error.message).toContain('printed no "PONG-NEVER"');
     expect(await template(cluster, ns, "deployment/cache")).toBe(before);

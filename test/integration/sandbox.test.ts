@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { binariesBuilt, type Cluster, getJson, startCluster } from "../harness/cluster";
 import { skipWithout } from "../harness/docker";
-import { ROOT } from "../harness/run";
+import { ROOT, runCli } from "../harness/run";
 
 const execFile = promisify(execFileCb);
 const skip = skipWithout(
@@ -86,6 +86,35 @@ describe.skipIf(skip)("npm run sandbox: the joelclaw namespace in miniature", ()
     expect(JSON.parse((await get("http://127.0.0.1:9627/xrpc/_health")).body).version).toMatch(/^\d/);
     expect((await get("http://127.0.0.1:3111/api/inngest")).status).toBe(200);
     expect(await redisPing()).toBe("+PONG");
+  });
+
+  it("detects a crash-looping system-bus worker release and rolls it back in seconds, naming the cause", async () => {
+    const before = (await getJson(cluster, ["get", "deployment/system-bus-worker"], "joelclaw")).spec
+      .template;
+    const result = await runCli(
+      [
+        "deploy",
+        "--kubeconfig",
+        cluster.kubeconfig,
+        "--namespace",
+        "joelclaw",
+        "--workload",
+        "deployment/system-bus-worker",
+        "--image",
+        "ghcr.io/joelhooks/system-bus-worker:crashloop-deadbeef",
+        "--json",
+      ],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+    );
+    expect(result.code).toBe(1);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.error.message).toMatch(
+      /container system-bus-worker of pod system-bus-worker-\S+ crashes on start \(exit code 1\)/,
+    );
+    expect(doc.error.message).toContain("rolled back to ghcr.io/joelhooks/system-bus-worker:a6b4336b");
+    const after = await getJson(cluster, ["get", "deployment/system-bus-worker"], "joelclaw");
+    expect(JSON.stringify(after.spec.template)).toBe(JSON.stringify(before));
+    expect(after.status.availableReplicas).toBe(1);
   });
 
   it("turns an endpoint down, hanging or wrong on request, and back", async () => {
