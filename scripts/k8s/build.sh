@@ -224,42 +224,35 @@ build_etcd() {
   go_build -ldflags "-s -w" -o "${out}/etcdctl" go.etcd.io/etcd/etcdctl/v3
 }
 
-build_kwok() {
-  local version=$1 work=$2 out=$3
+# build_module_binary NAME MODULE PACKAGE BINARY LDFLAGS VERSION WORK OUT : one binary of a module that
+# builds as it is published, with the module's own replace directives carried over.
+build_module_binary() {
+  local name=$1 module=$2 package=$3 binary=$4 ldflags=$5 version=$6 work=$7 out=$8
   cd "${work}"
-  start_module "${work}" kwok
+  start_module "${work}" "${name}"
   local meta gomod goversion
-  meta=$(mod_field "sigs.k8s.io/kwok@${version}" '{{.GoMod}}|{{.GoVersion}}')
+  meta=$(mod_field "${module}@${version}" '{{.GoMod}}|{{.GoVersion}}')
   IFS='|' read -r gomod goversion <<<"${meta}"
   {
-    printf 'module joelclaw.local/k8s-build/kwok\n\ngo %s\n\n' "${goversion}"
-    printf 'require sigs.k8s.io/kwok %s\n' "${version}"
+    printf 'module joelclaw.local/k8s-build/%s\n\ngo %s\n\n' "${name}" "${goversion}"
+    printf 'require %s %s\n' "${module}" "${version}"
     local r
     r=$(translate_replaces "${version}" "${gomod}")
     if [[ -n ${r} ]]; then printf '\nreplace (\n%s\n)\n' "${r}"; fi
   } >go.mod
+  go_build -ldflags "-s -w ${ldflags}" -o "${out}/${binary}" "${package}"
+}
+
+build_kwok() {
   # Same stamping as kwok's hack/releases.sh.
-  go_build -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${version}" \
-    -o "${out}/kwok" sigs.k8s.io/kwok/cmd/kwok
+  build_module_binary kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok kwok \
+    "-X sigs.k8s.io/kwok/pkg/consts.Version=$1" "$@"
 }
 
 build_helm() {
-  local version=$1 work=$2 out=$3
-  cd "${work}"
-  start_module "${work}" helm
-  local meta gomod goversion
-  meta=$(mod_field "helm.sh/helm/v3@${version}" '{{.GoMod}}|{{.GoVersion}}')
-  IFS='|' read -r gomod goversion <<<"${meta}"
-  {
-    printf 'module joelclaw.local/k8s-build/helm\n\ngo %s\n\n' "${goversion}"
-    printf 'require helm.sh/helm/v3 %s\n' "${version}"
-    local r
-    r=$(translate_replaces "${version}" "${gomod}")
-    if [[ -n ${r} ]]; then printf '\nreplace (\n%s\n)\n' "${r}"; fi
-  } >go.mod
   # Same stamping as helm's Makefile.
-  go_build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${version} -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
-    -o "${out}/helm" helm.sh/helm/v3/cmd/helm
+  build_module_binary helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm helm \
+    "-X helm.sh/helm/v3/internal/version.version=$1 -X helm.sh/helm/v3/internal/version.gitTreeState=clean" "$@"
 }
 
 # ensure_component NAME VERSION BIN... : build into a temp dir, then rename into place.

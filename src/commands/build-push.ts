@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { badInput, failure } from "../errors";
 import { execFile } from "../exec";
-import { booleanInput, choiceInput, listInput } from "../inputs/parse";
+import { booleanInput, choiceInput, listInput, refineWith } from "../inputs/parse";
 import type { RegistryContext } from "../registry/classify";
 import {
   BUILD_TIMEOUT_MS,
@@ -35,11 +35,6 @@ import { type GitHubContext, readGitHubContext, remoteToHttps } from "../runtime
 import type { Runtime } from "../runtime/runtime";
 import type { Command } from "./command";
 
-const problem = (check: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
-  const message = check(value);
-  if (message) ctx.addIssue({ code: "custom", message });
-};
-
 const keyValueList = (what: string) =>
   listInput({ separators: "lines" }).superRefine((items, ctx) => {
     const bad = items.find((item) => !/^[^=\s]+=/.test(item));
@@ -51,11 +46,11 @@ const keyValueList = (what: string) =>
   });
 
 export const buildPushInputs = z.object({
-  registry: z.string().trim().default(GHCR).superRefine(problem(registryProblem)),
+  registry: z.string().trim().default(GHCR).superRefine(refineWith(registryProblem)),
   image: z
     .string({ error: 'is required: the image as "owner/name", e.g. "joelhooks/system-bus-worker"' })
     .trim()
-    .superRefine(problem(repositoryProblem)),
+    .superRefine(refineWith(repositoryProblem)),
   context: z.string().trim().default("."),
   file: z.string().trim().optional(),
   tags: listInput({ separators: "lines-and-commas" }).superRefine((tags, ctx) => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { badInput, failure } from "../errors";
-import { booleanInput, durationInput, listInput } from "../inputs/parse";
+import { booleanInput, durationInput, listInput, refineWith } from "../inputs/parse";
 import { applyManifests, type Manifest, RestMapper, readManifests } from "../kube/apply";
 import { KubeClient, type KubeObject } from "../kube/client";
 import { type Evidence, gatherEvidence } from "../kube/evidence";
@@ -55,14 +55,7 @@ export const deployInputs = z.object({
       return { kind: m[1] as WorkloadKind, name: m[2] as string };
     }),
   container: z.string().trim().optional(),
-  image: z
-    .string()
-    .trim()
-    .optional()
-    .superRefine((value, ctx) => {
-      const problem = value === undefined ? undefined : imageRefProblem(value);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
+  image: z.string().trim().optional().superRefine(refineWith(imageRefProblem)),
   manifests: listInput({ separators: "lines" }),
   timeout: durationInput("5m", { minMs: 1_000, maxMs: 6 * 3_600_000 }),
   "fail-fast": booleanInput(true),
@@ -104,14 +97,7 @@ export const deployInputs = z.object({
       }
       return command;
     }),
-  "probe-image": z
-    .string()
-    .trim()
-    .optional()
-    .superRefine((value, ctx) => {
-      const problem = value === undefined ? undefined : imageRefProblem(value);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
+  "probe-image": z.string().trim().optional().superRefine(refineWith(imageRefProblem)),
   "probe-output": z.string().optional(),
   "rollback-on-probe-failure": booleanInput(true),
   "change-cause": z.string().trim().optional(),

@@ -114,3 +114,11 @@ export function durationInput(defaultValue: string, bounds: { minMs: number; max
       return ms;
     });
 }
+
+/** A refinement from a check that returns what is wrong (or undefined), for optional string inputs. */
+export function refineWith(check: (value: string) => string | undefined) {
+  return (value: string | undefined, ctx: z.RefinementCtx) => {
+    const message = value === undefined ? undefined : check(value);
+    if (message) ctx.addIssue({ code: "custom", message });
+  };
+}

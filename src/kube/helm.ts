@@ -21,6 +21,16 @@ export interface HelmRelease {
 
 const HELM_TIMEOUT_MS = 10 * 60_000;
 
+/** The same cluster, context and namespace as the rest of the deploy. */
+const targetArgs = (cli: HelmCli) => [
+  "--namespace",
+  cli.namespace,
+  "--kubeconfig",
+  cli.kubeconfig,
+  "--kube-context",
+  cli.context,
+];
+
 const notInstalled = () =>
   failure(
     "helm is not installed on this runner (not on PATH).",
@@ -28,15 +38,7 @@ const notInstalled = () =>
   );
 
 async function helm(cli: HelmCli, args: string[], what: string): Promise<string> {
-  const full = [
-    ...args,
-    "--namespace",
-    cli.namespace,
-    "--kubeconfig",
-    cli.kubeconfig,
-    "--kube-context",
-    cli.context,
-  ];
+  const full = [...args, ...targetArgs(cli)];
   const result = await execFile("helm", full, {
     env: cli.env,
     secrets: cli.secrets,
@@ -54,20 +56,7 @@ async function helm(cli: HelmCli, args: string[], what: string): Promise<string>
 
 /** The release's current revision number, or undefined when it is not installed. */
 export async function helmRevision(cli: HelmCli, release: string): Promise<number | undefined> {
-  const full = [
-    "history",
-    release,
-    "--max",
-    "1",
-    "-o",
-    "json",
-    "--namespace",
-    cli.namespace,
-    "--kubeconfig",
-    cli.kubeconfig,
-    "--kube-context",
-    cli.context,
-  ];
+  const full = ["history", release, "--max", "1", "-o", "json", ...targetArgs(cli)];
   const result = await execFile("helm", full, { env: cli.env, secrets: cli.secrets, timeoutMs: 60_000 });
   if (result.notFound) throw notInstalled();
   if (result.exitCode !== 0) {

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { test } from "vitest";
+import { skipWithout } from "./docker";
 import { ROOT } from "./run";
 
 const execFile = promisify(execFileCb);
@@ -37,6 +38,14 @@ export function binariesBuilt(): boolean {
   } catch {
     return false;
   }
+}
+
+/** For describe.skipIf: true (skip) outside CI when the binaries are not built; CI fails instead. */
+export function skipWithoutCluster(): boolean {
+  return skipWithout(
+    "the local control plane (npm run k8s:build)",
+    binariesBuilt() ? undefined : "the Kubernetes binaries are not built",
+  );
 }
 
 let started: Promise<Cluster> | undefined;

@@ -1,18 +1,14 @@
 import { describe, expect } from "vitest";
 import {
-  binariesBuilt,
   type Cluster,
   faults,
   getJson,
   clusterTest as it,
+  skipWithoutCluster,
   waitUntil,
 } from "../harness/cluster";
-import { skipWithout } from "../harness/docker";
 
-const skip = skipWithout(
-  "the local control plane (npm run k8s:build)",
-  binariesBuilt() ? undefined : "the Kubernetes binaries are not built",
-);
+const skip = skipWithoutCluster();
 const NODE = "joelclaw-controlplane-1";
 
 // biome-ignore lint/suspicious/noExplicitAny: kubectl's JSON, read by tests that assert on its shape

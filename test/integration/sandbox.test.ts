@@ -3,15 +3,11 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { binariesBuilt, type Cluster, getJson, startCluster } from "../harness/cluster";
-import { skipWithout } from "../harness/docker";
+import { type Cluster, getJson, skipWithoutCluster, startCluster } from "../harness/cluster";
 import { ROOT, runCli } from "../harness/run";
 
 const execFile = promisify(execFileCb);
-const skip = skipWithout(
-  "the local control plane (npm run k8s:build)",
-  binariesBuilt() ? undefined : "the Kubernetes binaries are not built",
-);
+const skip = skipWithoutCluster();
 const CONTROL = "http://127.0.0.1:18999/endpoints";
 
 const get = async (url: string) => {
