@@ -28,7 +28,8 @@ export async function runAction(command: Command): Promise<void> {
     const raw: Record<string, string> = {};
     for (const name of Object.keys(command.inputs.shape)) raw[name] = rt.getInput(name);
     const inputs = parseInputs(command.inputs, raw, actionInputName);
-    await command.run(inputs, rt);
+    const result = await command.run(inputs, rt);
+    if (result?.exitCode) process.exitCode = result.exitCode;
   } catch (error) {
     const { message, hint, exitCode } = describeError(error);
     rt.error(hint ? `${message}\nFix: ${hint}` : message, `${command.name} failed`);

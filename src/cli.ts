@@ -1,8 +1,9 @@
 import { COMMANDS } from "./commands";
-import type { Command } from "./commands/command";
+import type { Command, RunResult } from "./commands/command";
 import { badInput, describeError, EXIT_OK } from "./errors";
 import { execFile } from "./exec";
 import { cliFlagName, parseInputs, type RawInputs } from "./inputs/parse";
+import { clusterFileJsonSchema } from "./inventory/schema";
 import { TerminalRuntime } from "./runtime/terminal";
 
 export interface CliIo {
@@ -26,6 +27,7 @@ const USAGE = `usage: joelclaw-k8s <command> [--<input> <value> ...] [--json] [-
 commands:
 ${[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(12)} ${c.description}`).join("\n")}
 
+\`joelclaw-k8s schema\` prints the cluster file's JSON Schema.
 Flag names are the action's input names. Exit codes: 0 ok, 1 failed, 2 bad input (nothing done).
 Run \`joelclaw-k8s <command> --help\` for a command's inputs.`;
 
@@ -44,6 +46,7 @@ function commandUsage(command: Command): string {
 export function parseArgs(argv: string[]): ParsedArgs | { help: string } {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") return { help: USAGE };
+  if (name === "schema") return { help: `${JSON.stringify(clusterFileJsonSchema(), null, 2)}` };
   const command = COMMANDS.get(name);
   if (!command) throw badInput(`unknown command "${name}".`, `Commands: ${[...COMMANDS.keys()].join(", ")}.`);
   const known = new Set(Object.keys(command.inputs.shape));
@@ -166,15 +169,17 @@ export async function runCli(io: CliIo): Promise<number> {
     json = parsed.json;
     await resolveSecrets(parsed, io, rt);
     const inputs = parseInputs(parsed.command.inputs, parsed.raw, cliNaming(parsed.command));
+    let result: RunResult | undefined;
     try {
-      await parsed.command.run(inputs, rt);
+      result = (await parsed.command.run(inputs, rt)) ?? undefined;
     } finally {
       await parsed.command.post?.(rt);
     }
     const outputs = Object.fromEntries(rt.outputs);
-    if (json) io.stdout(`${JSON.stringify({ ok: true, command: command.name, outputs })}\n`);
-    else for (const [key, value] of rt.outputs) io.stdout(`${key}: ${value.replace(/\n/g, " ")}\n`);
-    return EXIT_OK;
+    if (json) io.stdout(`${JSON.stringify(result?.json ?? { ok: true, command: command.name, outputs })}\n`);
+    else if (!result?.json)
+      for (const [key, value] of rt.outputs) io.stdout(`${key}: ${value.replace(/\n/g, " ")}\n`);
+    return result?.exitCode ?? EXIT_OK;
   } catch (error) {
     const { message, hint, exitCode } = describeError(error);
     const safeMessage = rt.secrets.redact(message);

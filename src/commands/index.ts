@@ -1,3 +1,4 @@
+import { audit } from "./audit";
 import { buildPush } from "./build-push";
 import type { Command } from "./command";
 import { deploy } from "./deploy";
@@ -6,4 +7,5 @@ import { deploy } from "./deploy";
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   [buildPush.name, buildPush as unknown as Command],
   [deploy.name, deploy as unknown as Command],
+  [audit.name, audit as unknown as Command],
 ]);

@@ -11,8 +11,12 @@ export interface Manifest {
   object: KubeObject;
 }
 
-/** Every object in the given files and directories (*.yaml, *.yml, *.json), in order. Bad YAML is bad input. */
-export async function readManifests(paths: string[]): Promise<Manifest[]> {
+/**
+ * Every object in the given files and directories (*.yaml, *.yml, *.json), in order. Bad YAML is bad
+ * input; so is a document that is not a Kubernetes object, unless `skipped` collects it (the audit reads
+ * directories that also hold Helm values).
+ */
+export async function readManifests(paths: string[], skipped?: string[]): Promise<Manifest[]> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
@@ -33,6 +37,10 @@ export async function readManifests(paths: string[]): Promise<Manifest[]> {
       const object = doc.toJS() as KubeObject | null;
       if (!object) continue;
       if (!object.apiVersion || !object.kind || !object.metadata?.name) {
+        if (skipped) {
+          skipped.push(file);
+          continue;
+        }
         throw badInput(`input "manifests": an object in ${file} lacks apiVersion, kind or metadata.name.`);
       }
       manifests.push({ file, object });
