@@ -5,6 +5,8 @@ export interface HttpExpectation {
   status: number;
   /** The body must contain this text. */
   bodyContains?: string;
+  /** The body must be JSON with these keys and values (null: the key only). */
+  json?: Record<string, unknown>;
   timeoutMs: number;
 }
 

@@ -30,16 +30,19 @@ describe.each(actions)("the committed %s action", (name) => {
     expect(Object.keys(yml.inputs).sort()).toEqual(Object.keys(command?.inputs.shape ?? {}).sort());
   });
 
-  it("fails a missing required input with an ::error:: naming it, exit 2, as a process", async () => {
+  it("fails bad input with an ::error:: naming it, exit 2, as a process", async () => {
     const required = Object.entries(yml.inputs)
       .filter(([, spec]) => spec.required)
       .map(([input]) => input);
-    expect(required.length).toBeGreaterThan(0);
-    const step = await runActionStep(name, { env: { PATH: process.env.PATH } });
+    // With required inputs: none given. Without: the first input names a file that does not exist.
+    const first = Object.keys(yml.inputs)[0] as string;
+    const inputs = required.length > 0 ? {} : { [first]: "/nonexistent/joelclaw-test-input" };
+    const step = await runActionStep(name, { inputs, env: { PATH: process.env.PATH } });
     expect(step.code).toBe(2);
     const errorLine = step.stdout.split("\n").find((line) => line.startsWith("::error"));
     expect(errorLine).toBeDefined();
     for (const input of required) expect(errorLine).toContain(`input "${input}"`);
+    if (required.length === 0) expect(errorLine).toContain("/nonexistent/joelclaw-test-input");
     expect(step.stdout).not.toMatch(/\n\s+at /);
   });
 });
