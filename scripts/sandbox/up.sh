@@ -32,6 +32,6 @@ cat >&2 <<MSG
 [sandbox] joelclaw is up: $(kubectl -n joelclaw get pods --no-headers | wc -l) pods in namespace joelclaw
 [sandbox] host endpoints: 8108 typesense, 8288 inngest, 7880 livekit, 9627 pds, 3111 worker, 6379 redis
 [sandbox] faults: curl -X PUT -d down|hang|wrong|ok http://127.0.0.1:${CONTROL_PORT}/endpoints/<port>
-[sandbox] export KUBECONFIG=${kubeconfig}
+[sandbox] export KUBECONFIG=${kubeconfig} PATH=${BIN}:\$PATH   # kubectl and helm of this cluster
 MSG
 echo "${kubeconfig}"

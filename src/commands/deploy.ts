@@ -37,14 +37,10 @@ export const deployInputs = z.object({
     .string({ error: 'is required: the workload as kind/name, e.g. "deployment/system-bus-worker"' })
     .trim()
     .transform((value, ctx) => {
-      const m = WORKLOAD.exec(
-        value
-          .toLowerCase()
-          .replace(
-            /^(deploy|sts|ds)\//,
-            (k) => ({ "deploy/": "deployment/", "sts/": "statefulset/", "ds/": "daemonset/" })[k] ?? k,
-          ),
-      );
+      const [kind = "", ...rest] = value.split("/");
+      const aliases: Record<string, string> = { deploy: "deployment", sts: "statefulset", ds: "daemonset" };
+      const normalized = `${aliases[kind.toLowerCase()] ?? kind.toLowerCase()}/${rest.join("/")}`;
+      const m = WORKLOAD.exec(normalized);
       if (!m) {
         ctx.addIssue({
           code: "custom",
@@ -277,6 +273,17 @@ async function runDeploy(
         `set ${ref.kind}/${ref.name} container ${container.name} image ${container.image} → ${inputs.image}`,
       );
     }
+  }
+  // Manifests and Helm change the template without set-image: record the cause for them too.
+  if (
+    current.metadata.annotations?.["kubernetes.io/change-cause"] !== changeCause &&
+    (current.metadata.generation ?? 0) !== (before?.metadata.generation ?? -1)
+  ) {
+    await client.patch(
+      workloadPath(ref),
+      { metadata: { annotations: { "kubernetes.io/change-cause": changeCause } } },
+      "merge",
+    );
   }
 
   // How the previous version comes back: Helm's own rollback (then the patches again), or the template.

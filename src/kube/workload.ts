@@ -75,23 +75,26 @@ export function setImage(
 }
 
 /**
- * Puts back the pod template captured before the deploy, as `kubectl rollout undo` does: a JSON Patch
- * replacing /spec/template, with the change cause saying so.
+ * Puts back the pod template captured before the deploy, as `kubectl rollout undo` does (a JSON Patch
+ * replacing /spec/template), then records why in the change cause.
  */
-export function restoreTemplate(
+export async function restoreTemplate(
   client: KubeClient,
   ref: WorkloadRef,
   template: unknown,
   changeCause: string,
 ): Promise<KubeObject> {
-  return client.patch(
+  const restored = await client.patch(
     workloadPath(ref),
-    [
-      { op: "replace", path: "/spec/template", value: template },
-      { op: "add", path: "/metadata/annotations/kubernetes.io~1change-cause", value: changeCause },
-    ],
+    [{ op: "replace", path: "/spec/template", value: template }],
     "json",
   );
+  await client.patch(
+    workloadPath(ref),
+    { metadata: { annotations: { "kubernetes.io/change-cause": changeCause } } },
+    "merge",
+  );
+  return restored;
 }
 
 /** The objects that record a workload's revisions: ReplicaSets for a Deployment, ControllerRevisions otherwise. */

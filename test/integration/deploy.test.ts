@@ -209,6 +209,7 @@ describe.skipIf(skip)("deploy on the real control plane", () => {
     expect(r.code).toBe(0);
     const d = await getJson(cluster, ["get", "deployment/fresh", "--show-managed-fields"], ns);
     expect(d.metadata.managedFields.map((f: Json) => f.manager)).toContain("joelclaw-k8s");
+    expect(d.metadata.annotations["kubernetes.io/change-cause"]).toContain("joelclaw-k8s deploy");
     expect(d.status.availableReplicas).toBe(1);
   });
 

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { buildPushInputs } from "../../src/commands/build-push";
-import { ToolError } from "../../src/errors";
 import { cliFlagName, parseInputs } from "../../src/inputs/parse";
+import { toolErrorOf } from "../harness/errors";
 
 const parse = (raw: Record<string, string>) => parseInputs(buildPushInputs, raw);
-const errorOf = (fn: () => unknown): ToolError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ToolError) return error;
-    throw error;
-  }
-  throw new Error("expected a ToolError");
-};
+const errorOf = toolErrorOf;
 
 describe("build-push inputs", () => {
   it("applies the defaults", () => {
