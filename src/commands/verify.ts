@@ -7,6 +7,7 @@ import { hostFindings } from "../checks/host";
 import { volumeFindings } from "../checks/policy";
 import { policyFindingsFor } from "../checks/run-policy";
 import { runServiceProbes, type ServiceResult, serviceFindings } from "../checks/services";
+import { badInput } from "../errors";
 import { readHostFacts } from "../host/facts";
 import { loadClusterFile } from "../inventory/load";
 import type { ClusterFile } from "../inventory/schema";
@@ -54,7 +55,12 @@ export const verify: Command<typeof verifyInputs> = {
     const doc = findingsJson(findings);
     const reportFile =
       inputs["report-file"] ?? join(readGitHubContext(rt.env).tempDir, "joelclaw-verify.json");
-    await writeFile(reportFile, `${JSON.stringify(doc, null, 2)}\n`);
+    await writeFile(reportFile, `${JSON.stringify(doc, null, 2)}\n`).catch((error: Error) => {
+      throw badInput(
+        `input "report-file": cannot write ${reportFile} (${error.message}).`,
+        "Give a path in an existing, writable directory.",
+      );
+    });
     for (const f of doc.findings.filter((x) => x.severity === "critical"))
       rt.error(`${f.resource}: ${f.message}\nFix: ${f.hint}`);
     rt.info(terminalTable(findings));

@@ -226,6 +226,14 @@ describe.skipIf(skip)("verify on the sandbox (npm run sandbox)", () => {
     );
   });
 
+  it("rejects a report file it cannot write, naming the input, exit 2", async () => {
+    const { code, stderr } = await verify({}, ["--report-file", "/nonexistent/dir/report.json"]).catch(
+      () => ({ code: -1, stderr: "" }),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('input "report-file": cannot write /nonexistent/dir/report.json');
+  });
+
   it("rejects a bad cluster file with the field's path, exit 2", async () => {
     const file = join(home, "bad.cluster.yaml");
     await writeFile(file, "cluster: {namespace: joelclaw, singleNode: maybe}\n");
