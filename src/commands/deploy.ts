@@ -7,7 +7,7 @@ import { type Evidence, gatherEvidence } from "../kube/evidence";
 import { type HelmCli, helmRevision, helmRollback, helmUpgrade } from "../kube/helm";
 import { kubeconfigPath, loadKubeTarget } from "../kube/kubeconfig";
 import { applyPatches, readPatches } from "../kube/patches";
-import { explainFailure, FAILING_WAITING_REASONS } from "../kube/pods";
+import { DEFAULT_POLICY, explainFailure, isReady } from "../kube/pods";
 import { unwatchableReason, type WorkloadKind } from "../kube/rollout";
 import { type TimelineEntry, type WaitResult, waitForRollout } from "../kube/wait";
 import {
@@ -15,7 +15,9 @@ import {
   chooseContainer,
   describeRef,
   getWorkload,
+  recordChangeCause,
   restoreTemplate,
+  selectorOf,
   setImage,
   type WorkloadRef,
   workloadPath,
@@ -208,14 +210,13 @@ async function runDeploy(
       'Check the name and the input "namespace"; or include its manifest in "manifests" to create it.',
     );
   }
+  let previousImage = firstImage(before);
   if (before) {
     const reason = unwatchableReason(ref.kind, before);
     if (reason) throw failure(reason);
-    if (inputs.image) chooseContainer(before, ref, inputs.container);
+    if (inputs.image) previousImage = chooseContainer(before, ref, inputs.container).image;
   }
   const beforeTemplate = before?.spec?.template;
-  const previousImage =
-    before && inputs.image ? chooseContainer(before, ref, inputs.container).image : firstImage(before);
 
   const gh = readGitHubContext(rt.env);
   const changeCause =
@@ -279,11 +280,7 @@ async function runDeploy(
     current.metadata.annotations?.["kubernetes.io/change-cause"] !== changeCause &&
     (current.metadata.generation ?? 0) !== (before?.metadata.generation ?? -1)
   ) {
-    await client.patch(
-      workloadPath(ref),
-      { metadata: { annotations: { "kubernetes.io/change-cause": changeCause } } },
-      "merge",
-    );
+    await recordChangeCause(client, ref, changeCause);
   }
 
   // How the previous version comes back: Helm's own rollback (then the patches again), or the template.
@@ -331,7 +328,7 @@ async function runDeploy(
       generation,
       timeoutMs: inputs.timeout,
       failFast: inputs["fail-fast"],
-      policy: { reasons: FAILING_WAITING_REASONS, unschedulableGraceMs: inputs["unschedulable-grace"] },
+      policy: { ...DEFAULT_POLICY, unschedulableGraceMs: inputs["unschedulable-grace"] },
       onProgress: (line) => rt.info(line),
       onNotice: (line) => rt.warning(line),
     }),
@@ -460,18 +457,13 @@ async function deleteStuckStatefulSetPods(
     await new Promise((r) => setTimeout(r, 100));
   }
   const revision = sts?.status?.updateRevision;
-  const selector = Object.entries(sts?.spec?.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
+  const selector = sts ? selectorOf(sts) : "";
   if (!revision || !selector) return;
   const pods = await client.get<{ items: KubeObject[] }>(
     `/api/v1/namespaces/${ref.namespace}/pods?labelSelector=${encodeURIComponent(selector)}`,
   );
   for (const pod of pods.items) {
-    const ready = (pod.status?.conditions ?? []).some(
-      (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-    );
-    if (pod.metadata.labels?.["controller-revision-hash"] !== revision && !ready) {
+    if (pod.metadata.labels?.["controller-revision-hash"] !== revision && !isReady(pod)) {
       await client.request("DELETE", `/api/v1/namespaces/${ref.namespace}/pods/${pod.metadata.name}`);
       note(
         `deleted pod ${pod.metadata.name} (not Ready, at the failed revision) so the StatefulSet recreates it`,

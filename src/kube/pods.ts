@@ -12,6 +12,13 @@ export const FAILING_WAITING_REASONS = [
   "RunContainerError",
 ] as const;
 
+/** The pod's Ready condition is True. */
+export function isReady(pod: KubeObject): boolean {
+  return (pod.status?.conditions ?? []).some(
+    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+  );
+}
+
 export interface PodFailure {
   pod: string;
   container?: string;

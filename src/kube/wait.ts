@@ -1,5 +1,5 @@
 import type { KubeClient, KubeObject } from "./client";
-import { DEFAULT_POLICY, type FailFastPolicy, type PodFailure, podFailure } from "./pods";
+import { DEFAULT_POLICY, type FailFastPolicy, isReady, type PodFailure, podFailure } from "./pods";
 import {
   formatProgress,
   newRevisionSelector,
@@ -175,9 +175,7 @@ export async function waitForRollout(options: WaitOptions): Promise<WaitResult> 
 
   function trackPod(pod: KubeObject): void {
     const cs = pod.status?.containerStatuses?.[0];
-    const ready = (pod.status?.conditions ?? []).some(
-      (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-    );
+    const ready = isReady(pod);
     const label =
       cs?.state?.waiting?.reason ??
       (cs?.state?.terminated ? `Terminated (${cs.state.terminated.reason})` : undefined) ??

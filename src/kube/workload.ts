@@ -89,12 +89,21 @@ export async function restoreTemplate(
     [{ op: "replace", path: "/spec/template", value: template }],
     "json",
   );
+  await recordChangeCause(client, ref, changeCause);
+  return restored;
+}
+
+/** Records why the workload changed (kubernetes.io/change-cause), as `kubectl annotate` would. */
+export async function recordChangeCause(
+  client: KubeClient,
+  ref: WorkloadRef,
+  changeCause: string,
+): Promise<void> {
   await client.patch(
     workloadPath(ref),
     { metadata: { annotations: { "kubernetes.io/change-cause": changeCause } } },
     "merge",
   );
-  return restored;
 }
 
 /** The objects that record a workload's revisions: ReplicaSets for a Deployment, ControllerRevisions otherwise. */
